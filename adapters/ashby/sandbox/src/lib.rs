@@ -1,0 +1,1 @@
+//! Ashby sandbox (being built).

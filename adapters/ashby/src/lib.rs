@@ -1,0 +1,1 @@
+//! Ashby adapter (being built).

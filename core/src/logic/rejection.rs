@@ -1,0 +1,1 @@
+//! rejection (being built).

@@ -1,0 +1,2 @@
+//! The `atsbridge` binary.
+fn main() {}
