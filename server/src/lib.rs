@@ -1,0 +1,8 @@
+//! # atsbridge-server
+//!
+//! The `atsbridge` service: HTTP API, durable command queue, store, reconciler and exclusion
+//! index. The binary (`src/main.rs`) is a thin CLI over this library, so integration tests can
+//! drive the same code.
+
+pub mod adapters;
+pub mod store;
