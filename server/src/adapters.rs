@@ -16,4 +16,8 @@ pub trait AdapterProvider: Send + Sync {
     /// The adapter of `connection_id`. `NotFound` when the connection does not exist; the
     /// adapter is built once and cached until the connection's key or settings change.
     async fn adapter(&self, connection_id: &str) -> Result<Arc<dyn AtsAdapter>, AtsError>;
+
+    /// The decrypted webhook secret of `connection_id`, or `None` when webhooks are not set up.
+    /// `NotFound` when the connection does not exist. Never logged.
+    async fn webhook_secret(&self, connection_id: &str) -> Result<Option<atsbridge_core::secrecy::SecretString>, AtsError>;
 }

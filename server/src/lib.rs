@@ -5,4 +5,14 @@
 //! drive the same code.
 
 pub mod adapters;
+pub mod api;
+pub mod app;
+pub mod commands;
+pub mod config;
+pub mod connections;
+pub mod crypto;
+pub mod demo;
+pub mod embedded;
+pub mod signal;
 pub mod store;
+pub mod worker;

@@ -1,0 +1,3 @@
+//! Pagination and change-stream positions.
+
+pub(crate) mod cursor;
