@@ -156,7 +156,11 @@ pub trait AtsAdapter: Send + Sync + std::fmt::Debug + 'static {
     /// - `find_application_after_create`: returns an application created by
     ///   [`AtsAdapter::create_application`] for the same candidate and job.
     /// - No application gives `Ok(None)`; an unknown candidate gives `NotFound`.
-    async fn find_application(&self, candidate: &CandidateId, job: &JobId) -> Result<Option<ApplicationState>> {
+    async fn find_application(
+        &self,
+        candidate: &CandidateId,
+        job: &JobId,
+    ) -> Result<Option<ApplicationState>> {
         let _ = (candidate, job);
         unsupported(Capability::FindApplication)
     }
@@ -180,7 +184,11 @@ pub trait AtsAdapter: Send + Sync + std::fmt::Debug + 'static {
     /// - `move_to_unknown_stage_is_not_found`: an unknown stage gives `NotFound` (or
     ///   `InvalidInput`), permanent.
     /// - A move to an archive-kind stage gives `InvalidInput`: use [`AtsAdapter::archive`].
-    async fn move_stage(&self, application: &ApplicationId, stage: &crate::ids::StageId) -> Result<ApplicationState> {
+    async fn move_stage(
+        &self,
+        application: &ApplicationId,
+        stage: &crate::ids::StageId,
+    ) -> Result<ApplicationState> {
         let _ = (application, stage);
         unsupported(Capability::MoveStage)
     }
@@ -203,7 +211,11 @@ pub trait AtsAdapter: Send + Sync + std::fmt::Debug + 'static {
     /// # Behaviour
     /// - `find_interview_by_external_id`: returns the interview created by
     ///   [`AtsAdapter::create_interview`] with that external id; `Ok(None)` when there is none.
-    async fn find_interview(&self, application: &ApplicationId, external_id: &str) -> Result<Option<Interview>> {
+    async fn find_interview(
+        &self,
+        application: &ApplicationId,
+        external_id: &str,
+    ) -> Result<Option<Interview>> {
         let _ = (application, external_id);
         unsupported(Capability::FindInterview)
     }
@@ -247,7 +259,10 @@ pub trait AtsAdapter: Send + Sync + std::fmt::Debug + 'static {
 
     /// Reads one page of the application change stream. Same rules as
     /// [`AtsAdapter::candidate_changes`].
-    async fn application_changes(&self, since: Option<&SyncCursor>) -> Result<ChangePage<ApplicationState>> {
+    async fn application_changes(
+        &self,
+        since: Option<&SyncCursor>,
+    ) -> Result<ChangePage<ApplicationState>> {
         let _ = since;
         unsupported(Capability::ApplicationChanges)
     }
@@ -259,7 +274,11 @@ pub trait AtsAdapter: Send + Sync + std::fmt::Debug + 'static {
     ///   the comparison is constant-time.
     /// - `webhook_parses_actions`: each action the product uses becomes its [`crate::WebhookEvent`];
     ///   other actions become `Ignored`; a body that is not the ATS's shape gives `InvalidInput`.
-    fn parse_webhook(&self, secret: &secrecy::SecretString, request: WebhookRequest<'_>) -> Result<WebhookDelivery> {
+    fn parse_webhook(
+        &self,
+        secret: &secrecy::SecretString,
+        request: WebhookRequest<'_>,
+    ) -> Result<WebhookDelivery> {
         let _ = (secret, request);
         unsupported(Capability::Webhooks)
     }

@@ -127,6 +127,9 @@ impl Capabilities {
 
     /// The capabilities not declared.
     pub fn missing(&self) -> Vec<Capability> {
-        Capability::ALL.into_iter().filter(|c| !self.has(*c)).collect()
+        Capability::ALL
+            .into_iter()
+            .filter(|c| !self.has(*c))
+            .collect()
     }
 }

@@ -39,7 +39,12 @@ pub struct AdapterContext {
 impl AdapterContext {
     /// A context whose settings are the `adapters.<kind>` section of `app` overlaid with
     /// `connection` (any serializable value, typically a JSON object of the connection's settings).
-    pub fn for_connection<T: serde::Serialize>(app: &Figment, kind: &str, connection: &T, http: reqwest::Client) -> Self {
+    pub fn for_connection<T: serde::Serialize>(
+        app: &Figment,
+        kind: &str,
+        connection: &T,
+        http: reqwest::Client,
+    ) -> Self {
         let section = app.focus(&format!("adapters.{kind}"));
         let settings = Figment::from(section).merge(Serialized::defaults(connection));
         Self { settings, http }
@@ -47,7 +52,10 @@ impl AdapterContext {
 
     /// A context from settings alone (tests, tools).
     pub fn from_settings<T: serde::Serialize>(connection: &T) -> Self {
-        Self { settings: Figment::from(Serialized::defaults(connection)), http: reqwest::Client::new() }
+        Self {
+            settings: Figment::from(Serialized::defaults(connection)),
+            http: reqwest::Client::new(),
+        }
     }
 
     /// Extracts the adapter's typed settings; a missing or mistyped key gives `InvalidInput`
@@ -55,8 +63,15 @@ impl AdapterContext {
     pub fn extract<T: DeserializeOwned>(&self) -> Result<T> {
         self.settings.extract().map_err(|e| {
             let key = e.path.join(".");
-            let field = if key.is_empty() { None } else { Some(key.as_str()) };
-            AtsError::invalid_input(field, format!("connection settings are invalid: {}", e.kind))
+            let field = if key.is_empty() {
+                None
+            } else {
+                Some(key.as_str())
+            };
+            AtsError::invalid_input(
+                field,
+                format!("connection settings are invalid: {}", e.kind),
+            )
         })
     }
 }
@@ -80,7 +95,12 @@ mod tests {
             jail.create_file("atsbridge.toml", "[adapters.ashby]\nbase_url = \"http://file\"\ntimeout_secs = 5\n[adapters.other]\nbase_url = \"http://other\"\n")?;
             jail.set_env("ATSBRIDGE_ADAPTERS__ASHBY__TIMEOUT_SECS", "9");
             let app = load(Some(Path::new("atsbridge.toml")));
-            let ctx = AdapterContext::for_connection(&app, "ashby", &serde_json::json!({"api_key": "k"}), reqwest::Client::new());
+            let ctx = AdapterContext::for_connection(
+                &app,
+                "ashby",
+                &serde_json::json!({"api_key": "k"}),
+                reqwest::Client::new(),
+            );
             let s: Section = ctx.extract().unwrap();
             assert_eq!(s.base_url, "http://file");
             assert_eq!(s.timeout_secs, 9);
@@ -93,7 +113,10 @@ mod tests {
     fn missing_setting_is_named_without_values() {
         let ctx = AdapterContext::from_settings(&serde_json::json!({"api_key": "secret-value"}));
         let err = ctx.extract::<Section>().unwrap_err();
-        assert!(err.to_string().contains("base_url") || err.to_string().contains("missing"), "{err}");
+        assert!(
+            err.to_string().contains("base_url") || err.to_string().contains("missing"),
+            "{err}"
+        );
         assert!(!err.to_string().contains("secret-value"));
     }
 }

@@ -99,7 +99,14 @@ impl AtsError {
             }
             _ => Retryability::Permanent,
         };
-        Self { kind, retry, message: message.into(), request_id: None, operation: None, maybe_applied: false }
+        Self {
+            kind,
+            retry,
+            message: message.into(),
+            request_id: None,
+            operation: None,
+            maybe_applied: false,
+        }
     }
 
     /// The ATS rejected the credentials.
@@ -119,7 +126,12 @@ impl AtsError {
 
     /// Bad input, naming the field when known.
     pub fn invalid_input(field: Option<&str>, message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::InvalidInput { field: field.map(str::to_owned) }, message)
+        Self::new(
+            ErrorKind::InvalidInput {
+                field: field.map(str::to_owned),
+            },
+            message,
+        )
     }
 
     /// Conflicts with ATS state.
@@ -129,7 +141,8 @@ impl AtsError {
 
     /// Throttled; retry after `retry_after` when known.
     pub fn rate_limited(retry_after: Option<Duration>, message: impl Into<String>) -> Self {
-        Self::new(ErrorKind::RateLimited, message).with_retry(Retryability::Temporary { retry_after })
+        Self::new(ErrorKind::RateLimited, message)
+            .with_retry(Retryability::Temporary { retry_after })
     }
 
     /// The ATS is unreachable or failing.
@@ -230,7 +243,10 @@ impl fmt::Display for AtsError {
             write!(f, "{op}: ")?;
         }
         write!(f, "{} ({})", self.message, self.kind.code())?;
-        if let ErrorKind::PermissionDenied { permission: Some(p) } = &self.kind {
+        if let ErrorKind::PermissionDenied {
+            permission: Some(p),
+        } = &self.kind
+        {
             write!(f, " [missing permission: {p}]")?;
         }
         if let Some(id) = &self.request_id {
@@ -277,9 +293,10 @@ mod tests {
 
     #[test]
     fn display_names_operation_permission_and_request_id() {
-        let e = AtsError::permission_denied(Some("candidatesWrite".into()), "key lacks a permission")
-            .with_operation("create_candidate")
-            .with_request_id("01HXYZ");
+        let e =
+            AtsError::permission_denied(Some("candidatesWrite".into()), "key lacks a permission")
+                .with_operation("create_candidate")
+                .with_request_id("01HXYZ");
         let s = e.to_string();
         assert!(s.contains("create_candidate"), "{s}");
         assert!(s.contains("candidatesWrite"), "{s}");

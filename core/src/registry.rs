@@ -48,11 +48,21 @@ pub fn kinds() -> Vec<&'static str> {
 
 /// The descriptor of `kind`; an unknown kind gives `InvalidInput` naming the available kinds.
 pub fn find(kind: &str) -> Result<&'static AdapterDescriptor> {
-    descriptors().into_iter().find(|d| d.kind == kind).ok_or_else(|| {
-        let available = kinds();
-        let list = if available.is_empty() { "none (is the adapter crate anchored in this binary?)".to_owned() } else { available.join(", ") };
-        AtsError::invalid_input(Some("kind"), format!("unknown ATS kind `{kind}`; available: {list}"))
-    })
+    descriptors()
+        .into_iter()
+        .find(|d| d.kind == kind)
+        .ok_or_else(|| {
+            let available = kinds();
+            let list = if available.is_empty() {
+                "none (is the adapter crate anchored in this binary?)".to_owned()
+            } else {
+                available.join(", ")
+            };
+            AtsError::invalid_input(
+                Some("kind"),
+                format!("unknown ATS kind `{kind}`; available: {list}"),
+            )
+        })
 }
 
 /// Builds an adapter of `kind` for one connection.

@@ -26,15 +26,24 @@ pub struct Identity {
 impl Identity {
     /// An email identity.
     pub fn email(value: impl Into<String>) -> Self {
-        Self { kind: IdentityKind::Email, value: value.into() }
+        Self {
+            kind: IdentityKind::Email,
+            value: value.into(),
+        }
     }
     /// A LinkedIn profile URL identity.
     pub fn linkedin(value: impl Into<String>) -> Self {
-        Self { kind: IdentityKind::LinkedIn, value: value.into() }
+        Self {
+            kind: IdentityKind::LinkedIn,
+            value: value.into(),
+        }
     }
     /// A phone identity.
     pub fn phone(value: impl Into<String>) -> Self {
-        Self { kind: IdentityKind::Phone, value: value.into() }
+        Self {
+            kind: IdentityKind::Phone,
+            value: value.into(),
+        }
     }
 }
 

@@ -14,8 +14,6 @@ mod sync;
 pub use application::{ApplicationState, AtsStatus, NewApplication, Outcome, StageRef};
 pub use candidate::{Candidate, CandidateProfile, Identity, IdentityKind, NewCandidate};
 pub use interview::{Interview, InterviewEvent, NewInterview};
-pub use job::{
-    Job, JobStatus, ReasonType, RejectionReason, Source, Stage, StageKind, User,
-};
+pub use job::{Job, JobStatus, ReasonType, RejectionReason, Source, Stage, StageKind, User};
 pub use message::{ArchiveRequest, EmailMessage, LoggedEmail, NewNote, NoteBody};
 pub use sync::{ChangePage, SyncCursor};
