@@ -12,13 +12,15 @@ use crate::app::AppState;
 use crate::signal::now_ms;
 use crate::store::JobLinkRow;
 use atsbridge_core::ErrorKind;
-use atsbridge_core::model::{Stage, StageKind};
+use atsbridge_core::ids::StageId;
+use atsbridge_core::logic::stage_mapping::{DoverStage, MappingProblem, validate_stage_mapping};
+use atsbridge_core::model::Stage;
 use axum::Json;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashSet};
 use utoipa::ToSchema;
 
 /// One stage of Dover's hiring plan for the job.
@@ -100,89 +102,38 @@ pub fn link_view(l: &JobLinkRow) -> LinkView {
     }
 }
 
-/// Every problem of `mapping` between `dover` stages and the ATS job's `ats` stages.
-///
-/// Rules: every active Dover stage is mapped; every key is a Dover stage; every value is a stage
-/// of the job's plan and not an archive stage; no two Dover stages share an ATS stage; Dover's
-/// hire stage maps to a hired-kind stage and no other stage does.
+/// Every problem of `mapping` between `dover` stages and the ATS job's `ats` stages, as found by
+/// core's [`validate_stage_mapping`] (every active Dover stage mapped; targets unique and in the
+/// job's plan; no hired/archived target for a pre-hire stage), each named by its field.
 pub fn stage_mapping_problems(
     dover: &[DoverStageInput],
     ats: &[Stage],
     mapping: &BTreeMap<String, String>,
 ) -> Vec<Problem> {
-    let mut p = Vec::new();
-    let ats_by_id: HashMap<&str, &Stage> = ats.iter().map(|s| (s.id.as_str(), s)).collect();
-    let dover_by_id: HashMap<&str, &DoverStageInput> =
-        dover.iter().map(|s| (s.id.as_str(), s)).collect();
-    for d in dover.iter().filter(|d| d.active) {
-        if !mapping.contains_key(&d.id) {
-            p.push(
-                Problem::new(
-                    format!("stage_mapping.{}", d.id),
-                    format!(
-                        "active Dover stage `{}` is not mapped to an ATS stage",
-                        d.name
-                    ),
-                )
-                .with_code("unmapped_stage"),
-            );
-        }
-    }
-    let mut used: HashMap<&str, &str> = HashMap::new();
-    for (dover_id, ats_id) in mapping {
-        let field = format!("stage_mapping.{dover_id}");
-        let Some(d) = dover_by_id.get(dover_id.as_str()) else {
-            p.push(
-                Problem::new(
-                    field,
-                    format!("`{dover_id}` is not one of the Dover stages given in dover_stages"),
-                )
-                .with_code("unknown_dover_stage"),
-            );
-            continue;
-        };
-        let Some(s) = ats_by_id.get(ats_id.as_str()) else {
-            p.push(
-                Problem::new(
-                    field,
-                    format!("ATS stage `{ats_id}` is not a stage of this job's interview plan"),
-                )
-                .with_code("unknown_ats_stage"),
-            );
-            continue;
-        };
-        if s.kind == StageKind::Archived {
-            p.push(Problem::new(field.clone(), format!("ATS stage `{}` is an archive stage; rejections are mapped through rejection reasons", s.title)).with_code("archive_stage"));
-        }
-        if let Some(other) = used.insert(ats_id.as_str(), dover_id.as_str()) {
-            p.push(Problem::new(field.clone(), format!("ATS stage `{}` is already mapped from Dover stage `{other}`; each Dover stage needs its own ATS stage", s.title)).with_code("duplicate_ats_stage"));
-        }
-        if d.is_hire && s.kind != StageKind::Hired {
-            p.push(
-                Problem::new(
-                    field.clone(),
-                    format!(
-                        "Dover's hire stage must map to a hired stage, not `{}`",
-                        s.title
-                    ),
-                )
-                .with_code("hire_stage_mismatch"),
-            );
-        }
-        if !d.is_hire && s.kind == StageKind::Hired {
-            p.push(
-                Problem::new(
-                    field,
-                    format!(
-                        "only Dover's hire stage may map to the hired stage `{}`",
-                        s.title
-                    ),
-                )
-                .with_code("hire_stage_mismatch"),
-            );
-        }
-    }
-    p
+    let dover: Vec<DoverStage> = dover
+        .iter()
+        .map(|d| DoverStage { id: d.id.clone(), name: d.name.clone(), active: d.active, is_hire: d.is_hire })
+        .collect();
+    let mapping: BTreeMap<String, StageId> =
+        mapping.iter().map(|(k, v)| (k.clone(), StageId::new(v.clone()))).collect();
+    let Err(problems) = validate_stage_mapping(&dover, ats, &mapping) else {
+        return Vec::new();
+    };
+    problems
+        .into_iter()
+        .map(|problem| {
+            let (field, code) = match &problem {
+                MappingProblem::Unmapped { dover_stage } => (dover_stage.clone(), "unmapped_stage"),
+                MappingProblem::DuplicateTarget { dover_stages, .. } => {
+                    (dover_stages.last().cloned().unwrap_or_default(), "duplicate_ats_stage")
+                }
+                MappingProblem::UnknownTarget { dover_stage, .. } => (dover_stage.clone(), "unknown_ats_stage"),
+                MappingProblem::TerminalTarget { dover_stage, .. } => (dover_stage.clone(), "terminal_ats_stage"),
+                MappingProblem::UnknownDoverStage { dover_stage } => (dover_stage.clone(), "unknown_dover_stage"),
+            };
+            Problem::new(format!("stage_mapping.{field}"), problem.to_string()).with_code(code)
+        })
+        .collect()
 }
 
 fn dover_stage_problems(stages: &[DoverStageInput]) -> Vec<Problem> {

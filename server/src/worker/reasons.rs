@@ -7,6 +7,7 @@
 //! command's result (`reason_rule`).
 
 use atsbridge_core::logic::rejection::{DoverRejection, choose_rejection_reason};
+use atsbridge_core::ids::RejectionReasonId;
 use atsbridge_core::model::{ReasonType, RejectionReason};
 use serde_json::Value;
 
@@ -24,7 +25,7 @@ pub enum Choice {
 pub struct Chosen {
     /// The ATS reason.
     pub reason: RejectionReason,
-    /// The rule, as a stable snake_case name (`override`, `exact`, `same_type`, `default`, …).
+    /// The rule, as a stable snake_case name (`configured_mapping`, `exact_text`, `best_text_match`, `type_default`, `compatible_type`).
     pub rule: String,
 }
 
@@ -40,11 +41,11 @@ pub fn choose(choice: &Choice, reasons: &[RejectionReason], overrides: &Value) -
             reason_type: ReasonType::TheyWithdrew,
         },
     };
-    let overrides: std::collections::BTreeMap<String, String> = overrides
+    let overrides: std::collections::BTreeMap<String, RejectionReasonId> = overrides
         .as_object()
         .map(|o| {
             o.iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_owned())))
+                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), RejectionReasonId::new(v))))
                 .collect()
         })
         .unwrap_or_default();

@@ -54,7 +54,7 @@ async fn search_is_and_of_email_and_name() {
         hit(api
             .ok("candidate.search", json!({"email": "quinn@work.example"}))
             .await),
-        ids(&[c.clone()])
+        ids(std::slice::from_ref(&c))
     );
     // AND: matching email but another name → nothing.
     assert!(
@@ -73,7 +73,7 @@ async fn search_is_and_of_email_and_name() {
                 json!({"email": "qz@example.com", "name": "quinn zebra"})
             )
             .await),
-        ids(&[c.clone()])
+        ids(std::slice::from_ref(&c))
     );
     // Name alone finds both.
     assert_eq!(
