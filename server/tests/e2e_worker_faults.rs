@@ -1,13 +1,13 @@
-//! The worker against an in-memory ATS with faults on (503 before a write, a write applied and
-//! its response lost, 429 with Retry-After) and an in-memory queue: every command applied
-//! exactly once, in order, no duplicate ATS record. Runs without a database or a sandbox, so it
-//! isolates the worker's own protocol (intent → search → adopt).
+//! The worker against an in-memory fake ATS with faults on (503 before a write, a write applied
+//! and its response lost, 429 with Retry-After) and the SQLite queue: every command applied
+//! exactly once, in order, no duplicate ATS record. The fake ATS isolates the worker's own
+//! protocol (intent → search → adopt) from any adapter's behaviour.
 
 mod common;
 
 use atsbridge_server::worker::Worker;
 use common::fake_ats::{FakeAts, FakeFaults, JOB};
-use common::memstore::MemStore;
+use atsbridge_server::store::{ConnectionRow, Store, sqlite::SqliteStore};
 use common::*;
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,14 +30,31 @@ async fn run(
     n: usize,
     tag: &str,
 ) -> (
-    Arc<MemStore>,
+    Arc<dyn Store>,
     Arc<FakeAts>,
     Vec<atsbridge_server::store::CommandRow>,
 ) {
-    let store = Arc::new(MemStore::new());
+    let dir = tempfile::tempdir().unwrap();
+    let sqlite = SqliteStore::open(dir.path().join("queue.db").to_str().unwrap()).await.unwrap();
+    sqlite.migrate().await.unwrap();
+    let store: Arc<dyn Store> = Arc::new(sqlite);
     let ats = Arc::new(FakeAts::new(faults, 7));
     let job = job();
-    use atsbridge_server::store::ConnectionStore;
+    store
+        .insert_connection(&ConnectionRow {
+            id: job.connection_id.clone(),
+            kind: "fake".into(),
+            name: "fake".into(),
+            encrypted_key: vec![0],
+            encrypted_webhook_secret: None,
+            settings: serde_json::json!({}),
+            created_at: 0,
+            updated_at: 0,
+            last_error: None,
+            last_checked_at: None,
+        })
+        .await
+        .unwrap();
     store.upsert_job_link(&job.link()).await.unwrap();
     let mut provider = FixedProvider::default();
     provider.0.insert(job.connection_id.clone(), ats.clone());
@@ -54,6 +71,7 @@ async fn run(
     shutdown.cancel();
     handle.await.unwrap();
     check_exactly_once(store.as_ref(), ats.as_ref(), &job, tag, n, &rows).await;
+    drop(dir);
     (store, ats, rows)
 }
 

@@ -10,9 +10,26 @@
 //! The trait is split by concern; [`Store`] is all of them together and is what the server
 //! holds (`Arc<dyn Store>`).
 
+pub mod postgres;
+pub(crate) mod sql;
+pub mod sqlite;
 mod types;
 
 pub use types::*;
+
+use std::sync::Arc;
+
+/// Opens the store at `url` and applies its migrations: `postgres://…` (or `postgresql://…`)
+/// gives PostgreSQL; `sqlite://path`, `sqlite:path` or a bare path gives SQLite.
+pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
+    let store: Arc<dyn Store> = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        Arc::new(postgres::PgStore::open(url).await?)
+    } else {
+        Arc::new(sqlite::SqliteStore::open(url).await?)
+    };
+    store.migrate().await?;
+    Ok(store)
+}
 
 use async_trait::async_trait;
 
@@ -47,6 +64,9 @@ pub trait ConnectionStore: Send + Sync {
     async fn list_connections(&self) -> StoreResult<Vec<ConnectionRow>>;
     /// Replaces the encrypted key (rotation). `NotFound` when the connection does not exist.
     async fn update_connection_key(&self, id: &str, encrypted_key: &[u8], now: Millis) -> StoreResult<()>;
+    /// Sets (or, with `None`, clears) the encrypted webhook secret. `NotFound` when the
+    /// connection does not exist.
+    async fn update_connection_webhook_secret(&self, id: &str, encrypted_secret: Option<&[u8]>, now: Millis) -> StoreResult<()>;
     /// Records the outcome of the latest ATS interaction: `last_error` = None clears it.
     async fn update_connection_health(&self, id: &str, last_error: Option<&str>, now: Millis) -> StoreResult<()>;
     /// Deletes a connection and everything that belongs to it (links, commands, sync state,
@@ -83,6 +103,8 @@ pub trait CommandQueue: Send + Sync {
     /// Claims up to `limit` ready commands for `owner`, oldest first, fairly across connections
     /// (at most `per_connection_limit` per connection in one claim).
     async fn claim(&self, claim: &ClaimRequest) -> StoreResult<Vec<CommandRow>>;
+    /// Extends the lease of a running command to `until`. `false` when fenced (another epoch).
+    async fn renew_lease(&self, id: &str, epoch: i64, until: Millis) -> StoreResult<bool>;
     /// Saves a recovery point (a named step and its data) for the current attempt.
     async fn record_step(&self, id: &str, epoch: i64, steps: &serde_json::Value, now: Millis) -> StoreResult<bool>;
     /// Marks succeeded with its result.

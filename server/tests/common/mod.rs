@@ -3,7 +3,6 @@
 #![allow(dead_code)]
 
 pub mod fake_ats;
-pub mod memstore;
 pub mod world;
 
 use async_trait::async_trait;
