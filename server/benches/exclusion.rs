@@ -120,6 +120,7 @@ fn main() {
                 phone: Some(format!("+44 20 7946 {:04}", q % 10_000)),
                 name: Some(format!("Nobody Special{q}")),
                 company: None,
+                phone_country_code: None,
             },
             _ => PersonQuery {
                 name: Some(c.name.to_uppercase()),

@@ -74,10 +74,10 @@ async fn rate_limited_connection_pauses_without_spending_attempts() {
         Faults::default(),
     )
     .await;
-    // A limit low enough that the run hits 429 at least once; the window is one minute, so keep
-    // the work small and let the worker wait for the reset.
+    // A limit low enough that the run hits 429 many times; a 2-second window keeps the waits short.
     let mut f = w.sandbox.sandbox.faults();
-    f.rate_limit_per_minute = Some(25);
+    f.rate_limit_per_minute = Some(15);
+    f.rate_limit_window = Duration::from_secs(2);
     w.sandbox.sandbox.set_faults(f);
     let n = 4;
     let ids = enqueue_scenario(w.store.as_ref(), &w.job, "rl", n, 3).await;

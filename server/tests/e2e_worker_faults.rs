@@ -22,6 +22,7 @@ fn job() -> JobSetup {
         new_stage: "s-lead".into(),
         onsite_stage: "s-onsite".into(),
         offer_stage: "s-offer".into(),
+        interviewer_email: "interviewer@fake.test".into(),
     }
 }
 

@@ -10,7 +10,7 @@
 //!   reason, and is never matched.
 
 use super::index::{
-    ConnIndex, company_hash, key_hash, name_hash, normalize_company, normalize_name,
+    ConnIndex, company_hash, hash_parts, name_hash, normalize_company, normalize_name,
 };
 use atsbridge_core::logic::identity::{normalize_email, normalize_linkedin, normalize_phone};
 use serde::{Deserialize, Serialize, Serializer};
@@ -187,15 +187,20 @@ pub fn check_person(
             values.push(v);
         }
         for value in values {
-            let key = format!("{kind}:{value}");
-            let h = key_hash(&key);
+            let prefix: &[u8] = match kind {
+                "email" => b"email:",
+                "linkedin" => b"linkedin:",
+                _ => b"phone:",
+            };
+            // Same hash as `key_hash("kind:value")`, without building the string.
+            let h = hash_parts(prefix, value.as_bytes());
             ix.lookup(h, |slot| {
                 if !ix.slot_has_hash(slot, h) {
                     return;
                 }
                 let identity = MatchedIdentity {
                     kind,
-                    key: key.clone(),
+                    key: format!("{kind}:{value}"),
                 };
                 if let Some(i) = slots.iter().position(|s| *s == slot) {
                     matches[i].matched_on.push(identity);
@@ -267,7 +272,8 @@ pub fn check_person(
     }
 }
 
-/// Checks every person against `ix`, splitting large batches over a few threads.
+/// Checks every person against `ix`, splitting large batches over the available cores (at
+/// most 8).
 pub fn check_all(
     ix: &ConnIndex,
     people: &[PersonQuery],
@@ -284,7 +290,7 @@ pub fn check_all(
     let threads = std::thread::available_parallelism()
         .map(|n| n.get())
         .unwrap_or(1)
-        .clamp(1, 4);
+        .clamp(1, 8);
     let chunk = people.len().div_ceil(threads);
     std::thread::scope(|scope| {
         let handles: Vec<_> = people

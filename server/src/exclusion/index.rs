@@ -469,6 +469,61 @@ mod tests {
     }
 
     #[test]
+    fn split_hash_equals_whole_key_hash() {
+        assert_eq!(hash_parts(b"email:", b"a@x.com"), key_hash("email:a@x.com"));
+        assert_eq!(
+            hash_parts(b"linkedin:", b"in/some-long-slug-1234567890"),
+            key_hash("linkedin:in/some-long-slug-1234567890")
+        );
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+        /// Every inserted key finds its candidate; keys never inserted find nothing; removed
+        /// candidates are no longer found while the others still are.
+        #[test]
+        fn inserted_found_others_not_removal_works(
+            people in proptest::collection::vec(
+                proptest::collection::vec("[a-z0-9]{1,12}", 1..4), 1..60),
+            strangers in proptest::collection::vec("[A-Z]{1,12}", 1..30),
+            remove_every in 2usize..5,
+        ) {
+            let mut ix = ConnIndex::new();
+            let keyed: Vec<(String, Vec<String>)> = people
+                .iter()
+                .enumerate()
+                .map(|(i, ks)| (format!("cand-{i}"), ks.iter().map(|k| format!("email:{k}@x.com")).collect()))
+                .collect();
+            for (id, keys) in &keyed {
+                ix.upsert(&IndexEntry { ats_candidate_id: id, identity_keys: keys, name: id, company: None, has_active_application: false });
+            }
+            for (id, keys) in &keyed {
+                for k in keys {
+                    proptest::prop_assert!(ix.candidates_with_key(k).contains(id));
+                }
+            }
+            for s in &strangers {
+                // Upper-case local parts are never inserted (inserted ones are lower-case).
+                let key = format!("email:{s}@x.com");
+                let found = ix.candidates_with_key(&key);
+                proptest::prop_assert!(found.is_empty());
+            }
+            for (i, (id, _)) in keyed.iter().enumerate() {
+                if i % remove_every == 0 {
+                    proptest::prop_assert!(ix.remove(id));
+                }
+            }
+            for (i, (id, keys)) in keyed.iter().enumerate() {
+                for k in keys {
+                    let found = ix.candidates_with_key(k).contains(id);
+                    proptest::prop_assert_eq!(found, i % remove_every != 0);
+                }
+            }
+            proptest::prop_assert_eq!(ix.len(), keyed.len() - keyed.len().div_ceil(remove_every));
+        }
+    }
+
+    #[test]
     fn names_and_companies_normalize() {
         assert_eq!(
             normalize_name("  Ada   LOVELACE-King "),

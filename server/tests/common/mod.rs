@@ -68,6 +68,8 @@ pub struct JobSetup {
     pub new_stage: String,
     pub onsite_stage: String,
     pub offer_stage: String,
+    /// An ATS user's login email, used as the interviewer.
+    pub interviewer_email: String,
 }
 
 impl JobSetup {
@@ -138,7 +140,7 @@ pub fn candidate_commands(job: &JobSetup, tag: &str, i: usize) -> Vec<CommandPay
             events: vec![InterviewEvent {
                 start,
                 end: start + chrono::Duration::minutes(45),
-                interviewer_emails: vec![],
+                interviewer_emails: vec![job.interviewer_email.clone()],
             }],
         },
         CommandPayload::LogEmail {

@@ -107,6 +107,7 @@ pub async fn world(store_url: &str, faults: Faults) -> World {
         new_stage: active[0].id.to_string(),
         onsite_stage: active[1].id.to_string(),
         offer_stage: active[active.len() - 1].id.to_string(),
+        interviewer_email: catalog.users.keys().next().cloned().expect("the demo seed has users"),
     };
     store.upsert_job_link(&job.link()).await.unwrap();
     sandbox.sandbox.set_faults(faults);
@@ -121,20 +122,19 @@ pub async fn world(store_url: &str, faults: Faults) -> World {
 
 /// Elements of the sandbox's dump arrays (other than candidates and applications) whose JSON
 /// contains `needle`.
-fn count_records_containing(dump: &Value, needle: &str) -> usize {
-    let Some(obj) = dump.as_object() else {
-        return 0;
-    };
-    obj.iter()
-        .filter(|(k, _)| {
-            !matches!(
-                k.as_str(),
-                "candidates" | "applications" | "mergedCandidates" | "deletedCandidates"
-            )
-        })
-        .filter_map(|(_, v)| v.as_array())
+/// Interview schedules with an event whose `extraData` carries exactly `external_id`.
+fn schedules_with_external_id(dump: &Value, external_id: &str) -> usize {
+    dump["interviewSchedules"]
+        .as_array()
+        .into_iter()
         .flatten()
-        .filter(|e| e.to_string().contains(needle))
+        .filter(|schedule| {
+            schedule["interviewEvents"].as_array().into_iter().flatten().any(|event| {
+                event["extraData"]
+                    .as_object()
+                    .is_some_and(|extra| extra.values().any(|v| v.as_str() == Some(external_id)))
+            })
+        })
         .count()
 }
 
@@ -150,10 +150,10 @@ impl AtsView for Sandbox {
             .count()
     }
     fn interviews_with_external_id(&self, external_id: &str) -> usize {
-        count_records_containing(&self.dump_state(), external_id)
+        schedules_with_external_id(&self.dump_state(), external_id)
     }
     fn emails_with_message_id(&self, message_id: &str) -> usize {
-        count_records_containing(&self.dump_state(), message_id)
+        self.email_message_count(message_id)
     }
     fn application_stage(&self, application: &str) -> Option<(String, bool)> {
         let a = self.application_json(application)?;

@@ -89,8 +89,11 @@ pub struct Faults {
     pub fail_rate: f64,
     /// Probability (0..=1) that a write is applied and then answered with HTTP 502.
     pub drop_response_rate: f64,
-    /// Requests per organization per minute; `None` means unlimited.
+    /// Requests per organization per rate-limit window; `None` means unlimited.
     pub rate_limit_per_minute: Option<u32>,
+    /// Length of the rate-limit window: one minute, as Ashby's headers suggest. Tests shorten it
+    /// so a throttled run does not wait whole minutes.
+    pub rate_limit_window: Duration,
     /// Lifetime of sync tokens.
     pub sync_token_ttl: Duration,
     /// Largest change count an incremental sync may return.
@@ -112,6 +115,7 @@ impl Faults {
             fail_rate: c.fail_rate,
             drop_response_rate: c.drop_response_rate,
             rate_limit_per_minute: c.rate_limit_per_minute,
+            rate_limit_window: Duration::from_secs(60),
             sync_token_ttl: c.sync_token_ttl,
             incremental_sync_max_changes: c.incremental_sync_max_changes,
         }
@@ -124,6 +128,7 @@ impl Faults {
             "failRate": self.fail_rate,
             "dropResponseRate": self.drop_response_rate,
             "rateLimitPerMinute": self.rate_limit_per_minute,
+            "rateLimitWindowMs": self.rate_limit_window.as_millis() as u64,
             "syncTokenTtlMs": self.sync_token_ttl.as_millis() as u64,
             "incrementalSyncMaxChanges": self.incremental_sync_max_changes,
         })
@@ -164,6 +169,9 @@ impl Faults {
                 self.rate_limit_per_minute =
                     Some(x.as_u64().ok_or("rateLimitPerMinute must be an integer")? as u32)
             }
+        }
+        if let Some(x) = num("rateLimitWindowMs")? {
+            self.rate_limit_window = Duration::from_millis((x as u64).max(1));
         }
         if let Some(x) = num("syncTokenTtlMs")? {
             self.sync_token_ttl = Duration::from_millis(x as u64);

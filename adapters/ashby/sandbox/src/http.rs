@@ -59,7 +59,7 @@ async fn ashby(
     let limit = faults.rate_limit_per_minute;
 
     let Some(def) = endpoints::lookup(&endpoint) else {
-        let rate = inner.rate.lock().peek(limit);
+        let rate = inner.rate.lock().peek(limit, faults.rate_limit_window);
         let r = err(
             StatusCode::NOT_FOUND,
             "endpoint_not_found",
@@ -72,7 +72,7 @@ async fn ashby(
     // Authentication: 401 without credentials, 403 for an unknown key.
     let key = match credentials(&headers) {
         Credentials::Missing => {
-            let rate = inner.rate.lock().peek(limit);
+            let rate = inner.rate.lock().peek(limit, faults.rate_limit_window);
             let r = err(
                 StatusCode::UNAUTHORIZED,
                 "unauthenticated",
@@ -85,7 +85,7 @@ async fn ashby(
     };
     let perms = inner.state.lock().keys.get(&key).map(|k| k.perms);
     let Some(perms) = perms else {
-        let rate = inner.rate.lock().peek(limit);
+        let rate = inner.rate.lock().peek(limit, faults.rate_limit_window);
         let r = err(
             StatusCode::FORBIDDEN,
             "invalid_api_key",
@@ -96,7 +96,7 @@ async fn ashby(
     };
 
     // Rate limit per organization.
-    let rate = inner.rate.lock().hit(limit);
+    let rate = inner.rate.lock().hit(limit, faults.rate_limit_window);
     if !rate.allowed {
         let mut r = err(
             StatusCode::TOO_MANY_REQUESTS,

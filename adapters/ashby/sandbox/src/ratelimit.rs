@@ -1,4 +1,4 @@
-//! A fixed one-minute window rate limit per organization.
+//! A fixed-window rate limit per organization (one minute unless configured otherwise).
 
 use std::time::{Duration, Instant};
 
@@ -33,39 +33,39 @@ impl RateWindow {
         }
     }
 
-    fn roll(&mut self) {
-        if self.start.elapsed() >= Duration::from_secs(60) {
+    fn roll(&mut self, window: Duration) {
+        if self.start.elapsed() >= window {
             *self = RateWindow::new();
         }
     }
 
-    fn status(&self, limit: u32, allowed: bool) -> RateStatus {
-        let left = Duration::from_secs(60).saturating_sub(self.start.elapsed());
+    fn status(&self, limit: u32, allowed: bool, window: Duration) -> RateStatus {
+        let left = window.saturating_sub(self.start.elapsed());
         RateStatus {
             limit,
             remaining: limit.saturating_sub(self.count),
-            reset_epoch: ((self.start_epoch_ms / 1000) + 60) as u64,
-            retry_after: left.as_secs().max(1),
+            reset_epoch: ((self.start_epoch_ms + window.as_millis() as i64) / 1000) as u64,
+            retry_after: left.as_secs_f64().ceil().max(1.0) as u64,
             allowed,
         }
     }
 
-    /// Counts one request against `limit` (None = unlimited).
-    pub(crate) fn hit(&mut self, limit: Option<u32>) -> RateStatus {
-        self.roll();
+    /// Counts one request against `limit` (None = unlimited) in a window of `window`.
+    pub(crate) fn hit(&mut self, limit: Option<u32>, window: Duration) -> RateStatus {
+        self.roll(window);
         let limit = limit.unwrap_or(UNLIMITED);
         if self.count >= limit {
-            return self.status(limit, false);
+            return self.status(limit, false, window);
         }
         self.count += 1;
-        self.status(limit, true)
+        self.status(limit, true, window)
     }
 
     /// The status without counting (for unauthenticated responses).
-    pub(crate) fn peek(&mut self, limit: Option<u32>) -> RateStatus {
-        self.roll();
+    pub(crate) fn peek(&mut self, limit: Option<u32>, window: Duration) -> RateStatus {
+        self.roll(window);
         let limit = limit.unwrap_or(UNLIMITED);
-        self.status(limit, self.count < limit)
+        self.status(limit, self.count < limit, window)
     }
 
     /// Starts a new window (used when the limit is changed at run time).

@@ -416,7 +416,15 @@ impl Sandbox {
         catalog(&st)
     }
 
-    /// The whole organization as JSON (records rendered as the API renders them).
+    /// How many logged email messages carry `email_provider_email_id` (any API key).
+    pub fn email_message_count(&self, email_provider_email_id: &str) -> usize {
+        let st = self.inner.state.lock();
+        st.emails.iter().filter(|m| m.provider_id == email_provider_email_id).count()
+    }
+
+    /// The whole state as JSON (the control API's `GET /_sandbox/state`): users, jobs, plans,
+    /// stages, sources, reasons, fields, tags, live/merged/deleted candidates, applications,
+    /// notes, interview schedules, logged email messages and webhooks.
     pub fn dump_state(&self) -> Value {
         let st = self.inner.state.lock();
         let live_c: Vec<Value> = (0..st.candidates.len() as u32)
@@ -462,6 +470,9 @@ impl Sandbox {
             "applications": apps,
             "notes": (0..st.notes.len() as u32).map(|n| render::note(&st, n)).collect::<Vec<_>>(),
             "interviewSchedules": (0..st.schedules.len() as u32).map(|s| render::schedule(&st, s)).collect::<Vec<_>>(),
+            "emailMessages": st.emails.iter().map(|m| json!({
+                "candidateId": id(Kind::Candidate, m.candidate), "emailProviderEmailId": m.provider_id,
+            })).collect::<Vec<_>>(),
             "webhooks": st.webhooks.iter().enumerate().filter(|(_, w)| !w.deleted).map(|(i, w)| json!({
                 "id": id(Kind::Webhook, i as u32), "webhookType": w.kind, "requestUrl": w.url, "enabled": w.enabled,
             })).collect::<Vec<_>>(),
