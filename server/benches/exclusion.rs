@@ -179,7 +179,7 @@ fn main() {
     }
     println!("  checks per round:         {checks} (people with a match: {found})");
     println!(
-        "  check time, median of {rounds}:  {:.2} ms (min {:.2}, max {:.2}) [check_all, up to 4 threads]",
+        "  check time, median of {rounds}:  {:.2} ms (min {:.2}, max {:.2}) [check_all, one thread per core, at most 8]",
         times[rounds / 2],
         times[0],
         times[rounds - 1]

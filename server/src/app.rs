@@ -132,38 +132,47 @@ pub fn router(state: AppState, extra: ExtraRoutes) -> Router {
     api::router(state, extra)
 }
 
-/// The routers of the feed module (exclusion, events, reports, webhook intake) for `state`.
-///
-/// WIRING POINT (lead): when `crate::feed` exists, return
-/// `ExtraRoutes { authed: vec![feed::authed_router(deps)], public: vec![feed::public_router(deps)],
-/// openapi: vec![feed::FeedApiDoc::openapi()] }` with `deps` built from `state` (+ the exclusion
-/// index from [`Background`]).
+/// The routers of the feed module (exclusion checks, events, reports behind bearer auth; ATS
+/// webhook intake without it) for `state`, sharing the index and reconciler of `background`.
 pub fn feed_routes(state: &AppState, background: &Background) -> ExtraRoutes {
-    let _ = (state, background);
-    ExtraRoutes::default()
+    let deps = crate::feed::FeedDeps {
+        store: state.store.clone(),
+        index: background.index.clone(),
+        reconciler: background.reconciler.clone(),
+        adapters: state.adapter_provider(),
+    };
+    ExtraRoutes {
+        authed: vec![crate::feed::authed_router(deps.clone())],
+        public: vec![crate::feed::public_router(deps)],
+        openapi: vec![<crate::feed::FeedApiDoc as utoipa::OpenApi>::openapi()],
+    }
 }
 
-/// Background tasks started by [`start_background`], and what the routers may need from them.
-#[derive(Default)]
+/// Background tasks started by [`start_background`], and what the routers need from them.
 pub struct Background {
     /// Tasks to await at shutdown.
     pub tasks: Vec<JoinHandle<()>>,
+    /// The exclusion index, loaded from the store and kept current by the worker and the reconciler.
+    pub index: Arc<crate::exclusion::ExclusionIndex>,
+    /// The reconciler (webhooks trigger it).
+    pub reconciler: Arc<crate::sync::Reconciler>,
 }
 
 /// Starts the worker and the reconciler for `state`, stopping when `shutdown` is cancelled.
 ///
-/// - worker: `worker::Worker::new(store, adapter provider, config.worker, replica id)` with
-///   [`AppState::signal`] (wake-ups, finished commands), [`AppState::heartbeat`] (readiness) and
-///   `server.shutdown_grace_secs`, spawned with `shutdown`.
-/// - reconciler — WIRING POINT (lead): when `crate::sync::Reconciler` exists:
-///   `let index = ExclusionIndex::load(&*state.store).await?;`
-///   `Arc::new(Reconciler::new(state.store.clone(), state.adapter_provider(), index, state.config.sync.clone())).spawn(shutdown.clone())`,
-///   pass the index to the worker with `.with_exclusion(..)`, keep it in [`Background`] for
-///   [`feed_routes`].
+/// The exclusion index is loaded from the store first; the worker records every candidate it
+/// creates or adopts in it, and the reconciler keeps it in step with the ATS.
 pub async fn start_background(
     state: &AppState,
     shutdown: &CancellationToken,
 ) -> anyhow::Result<Background> {
+    let index = Arc::new(crate::exclusion::ExclusionIndex::load(&*state.store).await?);
+    let reconciler = Arc::new(crate::sync::Reconciler::new(
+        state.store.clone(),
+        state.adapter_provider(),
+        index.clone(),
+        state.config.sync.clone(),
+    ));
     let worker = crate::worker::Worker::new(
         state.store.clone(),
         state.adapter_provider(),
@@ -172,6 +181,7 @@ pub async fn start_background(
     )
     .with_signal(state.signal.clone())
     .with_heartbeat(state.heartbeat.clone())
+    .with_exclusion(index.clone())
     .with_shutdown_grace(Duration::from_secs(
         state
             .config
@@ -180,8 +190,8 @@ pub async fn start_background(
             .saturating_sub(2)
             .max(1),
     ));
-    let tasks = vec![worker.spawn(shutdown.clone())];
-    Ok(Background { tasks })
+    let tasks = vec![worker.spawn(shutdown.clone()), reconciler.clone().spawn(shutdown.clone())];
+    Ok(Background { tasks, index, reconciler })
 }
 
 /// This process's replica id: `$HOSTNAME` (or `atsbridge`) plus a random suffix.

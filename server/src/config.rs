@@ -121,22 +121,24 @@ impl Default for WorkerConfig {
     }
 }
 
-/// `sync.*`: the reconciler's schedule. The sync engineer may add fields (with serde defaults).
-#[derive(Clone, Debug, PartialEq, Deserialize, serde::Serialize)]
+/// `sync.*`: the reconciler's schedule and the optional delivery of events to Dover.
+#[derive(Clone, Debug, Deserialize)]
 #[serde(default)]
 pub struct SyncConfig {
     /// Seconds between incremental syncs of a connection; default 30.
     pub poll_interval_secs: u64,
-    /// Seconds between full drift checks of a connection; default 3600.
+    /// Seconds between full drift checks of a connection (they notice deletions); default 3600.
     pub drift_check_secs: u64,
+    /// Where to POST new events (Dover's webhook URL); unset means the feed is only read with
+    /// `GET /v1/events`.
+    pub dover_webhook_url: Option<String>,
+    /// The HMAC-SHA256 key of the `X-Atsbridge-Signature` header on those deliveries.
+    pub dover_webhook_secret: Option<SecretString>,
 }
 
 impl Default for SyncConfig {
     fn default() -> Self {
-        Self {
-            poll_interval_secs: 30,
-            drift_check_secs: 3600,
-        }
+        Self { poll_interval_secs: 30, drift_check_secs: 3600, dover_webhook_url: None, dover_webhook_secret: None }
     }
 }
 

@@ -1,6 +1,6 @@
 //! Every folder under `adapters/` must be a registered adapter kind in the `atsbridge` binary.
 
-use atsbridge_server::adapters as _;
+extern crate atsbridge_server as _;
 use std::path::Path;
 
 #[test]

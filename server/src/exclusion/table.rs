@@ -206,7 +206,7 @@ mod tests {
             x ^= x >> 7;
             x ^= x << 17;
             let h = ((x % 64) + 2) | (x & 0xF000_0000_0000_0000);
-            if x % 3 == 0 {
+            if x.is_multiple_of(3) {
                 if let Some(v) = model.get_mut(&h)
                     && let Some(s) = v.pop()
                 {

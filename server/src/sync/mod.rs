@@ -52,6 +52,8 @@ impl From<crate::config::SyncConfig> for ReconcilerConfig {
         Self {
             poll_interval: Duration::from_secs(c.poll_interval_secs.max(1)),
             drift_check_interval: Duration::from_secs(c.drift_check_secs.max(1)),
+            dover_webhook_url: c.dover_webhook_url,
+            dover_webhook_secret: c.dover_webhook_secret,
             ..Self::default()
         }
     }

@@ -90,18 +90,16 @@ pub trait ExclusionSink: Send + Sync {
     );
 }
 
-// EXCLUSION HOOK: the sync engineer's `crate::exclusion::ExclusionIndex::record_and_persist`
-// is wired in through this impl once `server/src/exclusion/` is part of the crate:
-//
-// #[async_trait]
-// impl ExclusionSink for crate::exclusion::ExclusionIndex {
-//     async fn record(&self, store: &dyn Store, connection_id: &str, candidate: &Candidate,
-//                     has_active_application: bool, now: Millis) {
-//         if let Err(e) = self.record_and_persist(store, connection_id, candidate, has_active_application, now).await {
-//             tracing::warn!(connection_id, error = %e, "exclusion index update failed; the next sync repairs it");
-//         }
-//     }
-// }
+/// The exclusion index learns of every candidate the worker creates or adopts at once, so a
+/// pushed person is excluded before the next sync pass sees them.
+#[async_trait]
+impl ExclusionSink for crate::exclusion::ExclusionIndex {
+    async fn record(&self, store: &dyn Store, connection_id: &str, candidate: &Candidate, has_active_application: bool, now: Millis) {
+        if let Err(e) = self.record_and_persist(store, connection_id, candidate, has_active_application, now).await {
+            tracing::warn!(connection_id, error = %e, "exclusion index update failed; the next sync repairs it");
+        }
+    }
+}
 
 /// The command worker of one replica. Build it with [`Worker::new`], add the optional hooks,
 /// then [`Worker::spawn`] it.
