@@ -102,33 +102,6 @@ async fn finds_every_seeded_variant_and_no_stranger() {
             assert!(r["matches"][0]["matched_on"][0]["key"].is_string());
         }
     }
-    // Known gaps of core identity normalization (core/src/logic/identity.rs, not this
-    // module): a legacy `/pub/name/a/b/c` LinkedIn URL is not related to its `/in/` slug, and
-    // a `+44 (0)20…` phone keeps the trunk `0`. Reported to the lead; every other miss fails.
-    let known_gap = |m: &String| {
-        (m.starts_with("linkedin ") && m.contains("/in/"))
-            || (m.starts_with("phone ") && m.contains("(0)"))
-    };
-    let (gaps, misses): (Vec<String>, Vec<String>) = misses.into_iter().partition(|m| {
-        known_gap(m)
-            && (!m.starts_with("linkedin ")
-                || seeded.iter().any(|s| {
-                    s.stored_linkedin
-                        .as_deref()
-                        .is_some_and(|l| l.contains("/pub/"))
-                        && s.linkedin_variants
-                            .iter()
-                            .chain(s.linkedin.iter())
-                            .any(|v| m.contains(&format!("linkedin {v} ")))
-                }))
-    });
-    if !gaps.is_empty() {
-        eprintln!(
-            "{} misses from known core normalization gaps, e.g. {}",
-            gaps.len(),
-            gaps[0]
-        );
-    }
     assert!(
         misses.is_empty(),
         "{} misses:\n{}",

@@ -33,9 +33,11 @@
 //!   case-insensitive, and `%2D` is `-`.
 //! - `/in/<slug>` → `in/<slug>`; segments after the slug (`/details/experience/`, a locale) are
 //!   ignored: they are views of the same profile.
-//! - The legacy `/pub/<name>/<a>/<b>/<c>` form → `pub/<name>/<a>/<b>/<c>`, its own normalized
-//!   path. It cannot be related to an `/in/` slug without asking LinkedIn, so it only ever
-//!   matches the same legacy URL. `/pub/dir/…` is a directory search, not a profile.
+//! - The legacy `/pub/<name>/<a>/<b>/<c>` form, with three hexadecimal codes, is the profile
+//!   LinkedIn redirects it to: `in/<name>-<c><b><a>` with `b` and `a` zero-padded to three
+//!   digits (`/pub/jane-doe/1a/2b/3c` → `in/jane-doe-3c02b01a`). A `/pub/` URL whose codes are not
+//!   of that shape keys as its own path (`pub/…`) and only matches itself. `/pub/dir/…` is a
+//!   directory search, not a profile.
 //! - The canonical key itself (`in/<slug>`, `pub/…`, with or without a leading `/`) is accepted
 //!   as input so normalizing a key returns it unchanged.
 //! - Rejected: other hosts (including look-alikes such as `notlinkedin.com`), company, school
@@ -280,6 +282,13 @@ pub fn normalize_linkedin(raw: &str) -> Result<String, IdentityError> {
                     "a directory search, not a person's profile",
                 ));
             }
+            let is_code = |p: &String| (1..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_hexdigit());
+            if parts[1..].iter().all(is_code) {
+                // LinkedIn redirects /pub/<name>/<a>/<b>/<c> to /in/<name>-<c><b><a>, with b and a
+                // zero-padded to three digits.
+                let (name, a, b, c) = (&parts[0], &parts[1], &parts[2], &parts[3]);
+                return Ok(format!("in/{name}-{c}{b:0>3}{a:0>3}"));
+            }
             Ok(format!("pub/{}", parts.join("/")))
         }
         Some("company" | "school" | "jobs" | "showcase" | "groups") => {
@@ -518,13 +527,19 @@ mod tests {
             "https://uk.linkedin.com/pub/Jane-Doe/1A/2B/3C/",
             "linkedin.com/pub/jane-doe/1a/2b/3c?trk=x",
             "pub/jane-doe/1a/2b/3c",
+            "https://www.linkedin.com/in/jane-doe-3c02b01a",
         ] {
             assert_eq!(
                 normalize_linkedin(url).as_deref(),
-                Ok("pub/jane-doe/1a/2b/3c"),
+                Ok("in/jane-doe-3c02b01a"),
                 "{url}"
             );
         }
+        assert_eq!(
+            normalize_linkedin("linkedin.com/pub/jane-doe/xyz/2b/3c").as_deref(),
+            Ok("pub/jane-doe/xyz/2b/3c"),
+            "codes that are not hexadecimal keep the legacy path"
+        );
         assert_ne!(
             normalize_linkedin("linkedin.com/pub/jane-doe/1a/2b/3c"),
             normalize_linkedin("linkedin.com/in/jane-doe")
@@ -627,7 +642,10 @@ mod tests {
             assert!(normalize_phone(bad, Some(1)).is_err(), "{bad:?} accepted");
         }
         assert!(normalize_phone("12 34", Some(44)).is_err());
-        assert!(normalize_phone("0123456", Some(44)).is_err(), "6 digits after the trunk 0");
+        assert!(
+            normalize_phone("0123456", Some(44)).is_err(),
+            "6 digits after the trunk 0"
+        );
         assert_eq!(
             normalize_phone("415 555 0123", Some(0)),
             Err(IdentityError::NotACountryCode)

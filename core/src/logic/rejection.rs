@@ -128,8 +128,8 @@ fn word_overlap(a: &str, b: &str) -> f64 {
             .iter()
             .any(|o| strsim::normalized_levenshtein(w, o) >= WORD_THRESHOLD)
     };
-    let matched = wa.iter().filter(|w| close(w, &wb)).count()
-        + wb.iter().filter(|w| close(w, &wa)).count();
+    let matched =
+        wa.iter().filter(|w| close(w, &wb)).count() + wb.iter().filter(|w| close(w, &wa)).count();
     matched as f64 / (wa.len() + wb.len()) as f64
 }
 
@@ -195,7 +195,10 @@ pub fn choose_rejection_reason(
         }
         // 3. Best text match of the same type; the first wins a tie.
         let mut best: Option<(f64, &RejectionReason)> = None;
-        for (r, text) in active.iter().filter(|(r, _)| r.reason_type == dover.reason_type) {
+        for (r, text) in active
+            .iter()
+            .filter(|(r, _)| r.reason_type == dover.reason_type)
+        {
             let score = similarity(&wanted, text);
             if best.is_none_or(|(b, _)| score > b) {
                 best = Some((score, r));
@@ -273,7 +276,11 @@ mod tests {
 
     #[test]
     fn override_beats_everything() {
-        let overrides = [("too INEXPERIENCED!".to_owned(), RejectionReasonId::new("r6"))].into();
+        let overrides = [(
+            "too INEXPERIENCED!".to_owned(),
+            RejectionReasonId::new("r6"),
+        )]
+        .into();
         let c = choose_rejection_reason(
             &dover("Too inexperienced", ReasonType::WeRejected),
             &ashby_like(),
@@ -289,7 +296,11 @@ mod tests {
     #[test]
     fn override_to_an_archived_or_missing_reason_is_ignored() {
         for target in ["r7", "nope"] {
-            let overrides = [("Too inexperienced".to_owned(), RejectionReasonId::new(target))].into();
+            let overrides = [(
+                "Too inexperienced".to_owned(),
+                RejectionReasonId::new(target),
+            )]
+            .into();
             let c = choose_rejection_reason(
                 &dover("Too inexperienced", ReasonType::WeRejected),
                 &ashby_like(),
@@ -429,8 +440,12 @@ mod tests {
             (c.reason.id.as_str(), c.rule),
             ("o", ChoiceRule::CompatibleType)
         );
-        let c = choose_rejection_reason(&dover("zzz", ReasonType::Other), &reasons[..2], &BTreeMap::new())
-            .unwrap();
+        let c = choose_rejection_reason(
+            &dover("zzz", ReasonType::Other),
+            &reasons[..2],
+            &BTreeMap::new(),
+        )
+        .unwrap();
         assert_eq!(
             (c.reason.id.as_str(), c.rule),
             ("w", ChoiceRule::CompatibleType)
@@ -478,7 +493,10 @@ mod tests {
     fn arb_text() -> impl Strategy<Value = String> {
         prop_oneof![
             prop::collection::vec(
-                prop::sample::select(vec!["too", "junior", "senior", "skills", "skill", "offer", "accepted", "another", "other", "fit", "not"]),
+                prop::sample::select(vec![
+                    "too", "junior", "senior", "skills", "skill", "offer", "accepted", "another",
+                    "other", "fit", "not"
+                ]),
                 1..4
             )
             .prop_map(|w| w.join(" ")),
@@ -498,12 +516,20 @@ mod tests {
     }
 
     fn arb_overrides() -> impl Strategy<Value = BTreeMap<String, RejectionReasonId>> {
-        prop::collection::btree_map(arb_text(), (0usize..10).prop_map(|i| RejectionReasonId::new(format!("r{i}"))), 0..3)
+        prop::collection::btree_map(
+            arb_text(),
+            (0usize..10).prop_map(|i| RejectionReasonId::new(format!("r{i}"))),
+            0..3,
+        )
     }
 
     /// Changes case, spacing and punctuation without changing the normalized text.
     fn respell(text: &str, loud: bool) -> String {
-        let t = if loud { text.to_uppercase() } else { text.to_lowercase() };
+        let t = if loud {
+            text.to_uppercase()
+        } else {
+            text.to_lowercase()
+        };
         format!("  {}!", t.replace(' ', " -  "))
     }
 

@@ -222,7 +222,7 @@ fn linkedin_identity(
                 // /in/<name>-<c><b padded to 3><a padded to 3>.
                 let a = format!("{:x}", i % 16 + 1);
                 let b = format!("{:x}", (i * 7) % 4096);
-                let c = format!("{:x}", (i * 13) % 4096 + 256);
+                let c = format!("{:x}", (i * 13) % 3840 + 256);
                 let slug = format!("{ascii}-{c}{b:0>3}{a:0>3}");
                 let stored = format!("https://www.linkedin.com/pub/{ascii}/{a}/{b}/{c}");
                 return Some((
