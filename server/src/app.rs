@@ -190,8 +190,15 @@ pub async fn start_background(
             .saturating_sub(2)
             .max(1),
     ));
-    let tasks = vec![worker.spawn(shutdown.clone()), reconciler.clone().spawn(shutdown.clone())];
-    Ok(Background { tasks, index, reconciler })
+    let tasks = vec![
+        worker.spawn(shutdown.clone()),
+        reconciler.clone().spawn(shutdown.clone()),
+    ];
+    Ok(Background {
+        tasks,
+        index,
+        reconciler,
+    })
 }
 
 /// This process's replica id: `$HOSTNAME` (or `atsbridge`) plus a random suffix.

@@ -138,7 +138,12 @@ pub struct SyncConfig {
 
 impl Default for SyncConfig {
     fn default() -> Self {
-        Self { poll_interval_secs: 30, drift_check_secs: 3600, dover_webhook_url: None, dover_webhook_secret: None }
+        Self {
+            poll_interval_secs: 30,
+            drift_check_secs: 3600,
+            dover_webhook_url: None,
+            dover_webhook_secret: None,
+        }
     }
 }
 

@@ -5,9 +5,9 @@
 
 mod common;
 
+use atsbridge_server::store::{ConnectionRow, Store, sqlite::SqliteStore};
 use atsbridge_server::worker::Worker;
 use common::fake_ats::{FakeAts, FakeFaults, JOB};
-use atsbridge_server::store::{ConnectionRow, Store, sqlite::SqliteStore};
 use common::*;
 use std::sync::Arc;
 use std::time::Duration;
@@ -36,7 +36,9 @@ async fn run(
     Vec<atsbridge_server::store::CommandRow>,
 ) {
     let dir = tempfile::tempdir().unwrap();
-    let sqlite = SqliteStore::open(dir.path().join("queue.db").to_str().unwrap()).await.unwrap();
+    let sqlite = SqliteStore::open(dir.path().join("queue.db").to_str().unwrap())
+        .await
+        .unwrap();
     sqlite.migrate().await.unwrap();
     let store: Arc<dyn Store> = Arc::new(sqlite);
     let ats = Arc::new(FakeAts::new(faults, 7));

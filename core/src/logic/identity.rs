@@ -282,7 +282,8 @@ pub fn normalize_linkedin(raw: &str) -> Result<String, IdentityError> {
                     "a directory search, not a person's profile",
                 ));
             }
-            let is_code = |p: &String| (1..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_hexdigit());
+            let is_code =
+                |p: &String| (1..=3).contains(&p.len()) && p.chars().all(|c| c.is_ascii_hexdigit());
             if parts[1..].iter().all(is_code) {
                 // LinkedIn redirects /pub/<name>/<a>/<b>/<c> to /in/<name>-<c><b><a>, with b and a
                 // zero-padded to three digits.

@@ -112,10 +112,17 @@ pub fn stage_mapping_problems(
 ) -> Vec<Problem> {
     let dover: Vec<DoverStage> = dover
         .iter()
-        .map(|d| DoverStage { id: d.id.clone(), name: d.name.clone(), active: d.active, is_hire: d.is_hire })
+        .map(|d| DoverStage {
+            id: d.id.clone(),
+            name: d.name.clone(),
+            active: d.active,
+            is_hire: d.is_hire,
+        })
         .collect();
-    let mapping: BTreeMap<String, StageId> =
-        mapping.iter().map(|(k, v)| (k.clone(), StageId::new(v.clone()))).collect();
+    let mapping: BTreeMap<String, StageId> = mapping
+        .iter()
+        .map(|(k, v)| (k.clone(), StageId::new(v.clone())))
+        .collect();
     let Err(problems) = validate_stage_mapping(&dover, ats, &mapping) else {
         return Vec::new();
     };
@@ -124,12 +131,19 @@ pub fn stage_mapping_problems(
         .map(|problem| {
             let (field, code) = match &problem {
                 MappingProblem::Unmapped { dover_stage } => (dover_stage.clone(), "unmapped_stage"),
-                MappingProblem::DuplicateTarget { dover_stages, .. } => {
-                    (dover_stages.last().cloned().unwrap_or_default(), "duplicate_ats_stage")
+                MappingProblem::DuplicateTarget { dover_stages, .. } => (
+                    dover_stages.last().cloned().unwrap_or_default(),
+                    "duplicate_ats_stage",
+                ),
+                MappingProblem::UnknownTarget { dover_stage, .. } => {
+                    (dover_stage.clone(), "unknown_ats_stage")
                 }
-                MappingProblem::UnknownTarget { dover_stage, .. } => (dover_stage.clone(), "unknown_ats_stage"),
-                MappingProblem::TerminalTarget { dover_stage, .. } => (dover_stage.clone(), "terminal_ats_stage"),
-                MappingProblem::UnknownDoverStage { dover_stage } => (dover_stage.clone(), "unknown_dover_stage"),
+                MappingProblem::TerminalTarget { dover_stage, .. } => {
+                    (dover_stage.clone(), "terminal_ats_stage")
+                }
+                MappingProblem::UnknownDoverStage { dover_stage } => {
+                    (dover_stage.clone(), "unknown_dover_stage")
+                }
             };
             Problem::new(format!("stage_mapping.{field}"), problem.to_string()).with_code(code)
         })

@@ -22,11 +22,12 @@ use std::sync::Arc;
 /// Opens the store at `url` and applies its migrations: `postgres://…` (or `postgresql://…`)
 /// gives PostgreSQL; `sqlite://path`, `sqlite:path` or a bare path gives SQLite.
 pub async fn open(url: &str) -> StoreResult<Arc<dyn Store>> {
-    let store: Arc<dyn Store> = if url.starts_with("postgres://") || url.starts_with("postgresql://") {
-        Arc::new(postgres::PgStore::open(url).await?)
-    } else {
-        Arc::new(sqlite::SqliteStore::open(url).await?)
-    };
+    let store: Arc<dyn Store> =
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Arc::new(postgres::PgStore::open(url).await?)
+        } else {
+            Arc::new(sqlite::SqliteStore::open(url).await?)
+        };
     store.migrate().await?;
     Ok(store)
 }
@@ -63,12 +64,27 @@ pub trait ConnectionStore: Send + Sync {
     /// Every connection, oldest first.
     async fn list_connections(&self) -> StoreResult<Vec<ConnectionRow>>;
     /// Replaces the encrypted key (rotation). `NotFound` when the connection does not exist.
-    async fn update_connection_key(&self, id: &str, encrypted_key: &[u8], now: Millis) -> StoreResult<()>;
+    async fn update_connection_key(
+        &self,
+        id: &str,
+        encrypted_key: &[u8],
+        now: Millis,
+    ) -> StoreResult<()>;
     /// Sets (or, with `None`, clears) the encrypted webhook secret. `NotFound` when the
     /// connection does not exist.
-    async fn update_connection_webhook_secret(&self, id: &str, encrypted_secret: Option<&[u8]>, now: Millis) -> StoreResult<()>;
+    async fn update_connection_webhook_secret(
+        &self,
+        id: &str,
+        encrypted_secret: Option<&[u8]>,
+        now: Millis,
+    ) -> StoreResult<()>;
     /// Records the outcome of the latest ATS interaction: `last_error` = None clears it.
-    async fn update_connection_health(&self, id: &str, last_error: Option<&str>, now: Millis) -> StoreResult<()>;
+    async fn update_connection_health(
+        &self,
+        id: &str,
+        last_error: Option<&str>,
+        now: Millis,
+    ) -> StoreResult<()>;
     /// Deletes a connection and everything that belongs to it (links, commands, sync state,
     /// index entries, events). `NotFound` when it does not exist.
     async fn delete_connection(&self, id: &str) -> StoreResult<()>;
@@ -106,12 +122,30 @@ pub trait CommandQueue: Send + Sync {
     /// Extends the lease of a running command to `until`. `false` when fenced (another epoch).
     async fn renew_lease(&self, id: &str, epoch: i64, until: Millis) -> StoreResult<bool>;
     /// Saves a recovery point (a named step and its data) for the current attempt.
-    async fn record_step(&self, id: &str, epoch: i64, steps: &serde_json::Value, now: Millis) -> StoreResult<bool>;
+    async fn record_step(
+        &self,
+        id: &str,
+        epoch: i64,
+        steps: &serde_json::Value,
+        now: Millis,
+    ) -> StoreResult<bool>;
     /// Marks succeeded with its result.
-    async fn complete(&self, id: &str, epoch: i64, result: &serde_json::Value, now: Millis) -> StoreResult<bool>;
+    async fn complete(
+        &self,
+        id: &str,
+        epoch: i64,
+        result: &serde_json::Value,
+        now: Millis,
+    ) -> StoreResult<bool>;
     /// Records a failed attempt. `outcome` says whether it will be retried (and when), whether
     /// the attempt counts, or whether the command is dead.
-    async fn fail(&self, id: &str, epoch: i64, failure: &CommandFailure, now: Millis) -> StoreResult<bool>;
+    async fn fail(
+        &self,
+        id: &str,
+        epoch: i64,
+        failure: &CommandFailure,
+        now: Millis,
+    ) -> StoreResult<bool>;
     /// Gives the lease back without counting an attempt (graceful shutdown).
     async fn release(&self, id: &str, epoch: i64, now: Millis) -> StoreResult<bool>;
     /// Puts a dead command back to pending with a fresh attempt budget. `false` if not dead.
@@ -126,13 +160,25 @@ pub trait CommandQueue: Send + Sync {
 #[async_trait]
 pub trait CandidateLinkStore: Send + Sync {
     /// The link of a Dover candidate on a connection.
-    async fn get_candidate_link(&self, connection_id: &str, dover_candidate_id: &str) -> StoreResult<Option<CandidateLinkRow>>;
+    async fn get_candidate_link(
+        &self,
+        connection_id: &str,
+        dover_candidate_id: &str,
+    ) -> StoreResult<Option<CandidateLinkRow>>;
     /// Creates or replaces a link.
     async fn upsert_candidate_link(&self, link: &CandidateLinkRow) -> StoreResult<()>;
     /// The links that point at an ATS application (the reconciler maps changes back with it).
-    async fn find_links_by_application(&self, connection_id: &str, ats_application_id: &str) -> StoreResult<Vec<CandidateLinkRow>>;
+    async fn find_links_by_application(
+        &self,
+        connection_id: &str,
+        ats_application_id: &str,
+    ) -> StoreResult<Vec<CandidateLinkRow>>;
     /// The links that point at an ATS candidate.
-    async fn find_links_by_ats_candidate(&self, connection_id: &str, ats_candidate_id: &str) -> StoreResult<Vec<CandidateLinkRow>>;
+    async fn find_links_by_ats_candidate(
+        &self,
+        connection_id: &str,
+        ats_candidate_id: &str,
+    ) -> StoreResult<Vec<CandidateLinkRow>>;
     /// The links of a Dover job (reports).
     async fn list_links_for_job(&self, dover_job_id: &str) -> StoreResult<Vec<CandidateLinkRow>>;
 }
@@ -141,41 +187,76 @@ pub trait CandidateLinkStore: Send + Sync {
 #[async_trait]
 pub trait SyncStore: Send + Sync {
     /// The saved position of one change stream (`"candidates"`, `"applications"`).
-    async fn get_sync_state(&self, connection_id: &str, stream: &str) -> StoreResult<Option<SyncStateRow>>;
+    async fn get_sync_state(
+        &self,
+        connection_id: &str,
+        stream: &str,
+    ) -> StoreResult<Option<SyncStateRow>>;
     /// Saves a stream's position (after every page).
     async fn save_sync_state(&self, state: &SyncStateRow) -> StoreResult<()>;
 
     /// Creates or replaces an ATS candidate's exclusion entry (its normalized identity keys).
     async fn upsert_ats_candidate(&self, row: &AtsCandidateRow) -> StoreResult<()>;
     /// Removes an ATS candidate's entry (deleted or merged away). `false` if there was none.
-    async fn delete_ats_candidate(&self, connection_id: &str, ats_candidate_id: &str) -> StoreResult<bool>;
+    async fn delete_ats_candidate(
+        &self,
+        connection_id: &str,
+        ats_candidate_id: &str,
+    ) -> StoreResult<bool>;
     /// Every ATS candidate entry of a connection (to build the in-memory index at start).
     async fn list_ats_candidates(&self, connection_id: &str) -> StoreResult<Vec<AtsCandidateRow>>;
     /// Ids of ATS candidates whose entry was last seen before `before` (drift check: deletions).
-    async fn ats_candidates_not_seen_since(&self, connection_id: &str, before: Millis) -> StoreResult<Vec<String>>;
+    async fn ats_candidates_not_seen_since(
+        &self,
+        connection_id: &str,
+        before: Millis,
+    ) -> StoreResult<Vec<String>>;
 
     /// Creates or replaces the mirror of an ATS application; returns the previous row, so the
     /// caller can tell a real change from a repeat.
-    async fn upsert_ats_application(&self, row: &AtsApplicationRow) -> StoreResult<Option<AtsApplicationRow>>;
+    async fn upsert_ats_application(
+        &self,
+        row: &AtsApplicationRow,
+    ) -> StoreResult<Option<AtsApplicationRow>>;
     /// The mirror of an ATS application.
-    async fn get_ats_application(&self, connection_id: &str, ats_application_id: &str) -> StoreResult<Option<AtsApplicationRow>>;
+    async fn get_ats_application(
+        &self,
+        connection_id: &str,
+        ats_application_id: &str,
+    ) -> StoreResult<Option<AtsApplicationRow>>;
     /// Records that an application entered a stage (reports: time in stage, conversion).
     async fn append_stage_transition(&self, row: &StageTransitionRow) -> StoreResult<()>;
     /// The stage transitions of the applications of a connection's ATS job.
-    async fn list_stage_transitions(&self, connection_id: &str, ats_job_id: &str) -> StoreResult<Vec<StageTransitionRow>>;
+    async fn list_stage_transitions(
+        &self,
+        connection_id: &str,
+        ats_job_id: &str,
+    ) -> StoreResult<Vec<StageTransitionRow>>;
 
     /// Appends an event to the feed; assigns its position. Events with an `event_key` already
     /// present for the connection are not appended again (returns the existing one).
     async fn append_event(&self, event: &NewEvent) -> StoreResult<EventRow>;
     /// Events with position greater than `after`, in order, at most `limit`.
-    async fn list_events(&self, after: i64, limit: i64, connection_id: Option<&str>) -> StoreResult<Vec<EventRow>>;
+    async fn list_events(
+        &self,
+        after: i64,
+        limit: i64,
+        connection_id: Option<&str>,
+    ) -> StoreResult<Vec<EventRow>>;
     /// Remembers a webhook delivery id; `true` the first time it is seen.
-    async fn remember_webhook_delivery(&self, connection_id: &str, delivery_id: &str, now: Millis) -> StoreResult<bool>;
+    async fn remember_webhook_delivery(
+        &self,
+        connection_id: &str,
+        delivery_id: &str,
+        now: Millis,
+    ) -> StoreResult<bool>;
 }
 
 /// Everything the server keeps.
 #[async_trait]
-pub trait Store: ConnectionStore + CommandQueue + CandidateLinkStore + SyncStore + Send + Sync + std::fmt::Debug {
+pub trait Store:
+    ConnectionStore + CommandQueue + CandidateLinkStore + SyncStore + Send + Sync + std::fmt::Debug
+{
     /// Applies pending migrations. Safe to call at every start and from several replicas.
     async fn migrate(&self) -> StoreResult<()>;
     /// A cheap round trip to the database (readiness).

@@ -28,7 +28,8 @@ pub(crate) fn json_opt(text: Option<String>) -> Option<serde_json::Value> {
 
 /// Parses a status column.
 pub(crate) fn status(text: &str) -> Result<CommandStatus, StoreError> {
-    CommandStatus::parse(text).ok_or_else(|| StoreError::Database(format!("unknown command status `{text}`")))
+    CommandStatus::parse(text)
+        .ok_or_else(|| StoreError::Database(format!("unknown command status `{text}`")))
 }
 
 /// The columns of a command, in the order `command_from_row` reads them.

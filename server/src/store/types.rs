@@ -140,7 +140,10 @@ impl CommandStatus {
 
     /// True for succeeded, failed and dead.
     pub fn is_terminal(self) -> bool {
-        matches!(self, CommandStatus::Succeeded | CommandStatus::Failed | CommandStatus::Dead)
+        matches!(
+            self,
+            CommandStatus::Succeeded | CommandStatus::Failed | CommandStatus::Dead
+        )
     }
 }
 

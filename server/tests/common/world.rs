@@ -107,7 +107,12 @@ pub async fn world(store_url: &str, faults: Faults) -> World {
         new_stage: active[0].id.to_string(),
         onsite_stage: active[1].id.to_string(),
         offer_stage: active[active.len() - 1].id.to_string(),
-        interviewer_email: catalog.users.keys().next().cloned().expect("the demo seed has users"),
+        interviewer_email: catalog
+            .users
+            .keys()
+            .next()
+            .cloned()
+            .expect("the demo seed has users"),
     };
     store.upsert_job_link(&job.link()).await.unwrap();
     sandbox.sandbox.set_faults(faults);
@@ -129,11 +134,15 @@ fn schedules_with_external_id(dump: &Value, external_id: &str) -> usize {
         .into_iter()
         .flatten()
         .filter(|schedule| {
-            schedule["interviewEvents"].as_array().into_iter().flatten().any(|event| {
-                event["extraData"]
-                    .as_object()
-                    .is_some_and(|extra| extra.values().any(|v| v.as_str() == Some(external_id)))
-            })
+            schedule["interviewEvents"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|event| {
+                    event["extraData"].as_object().is_some_and(|extra| {
+                        extra.values().any(|v| v.as_str() == Some(external_id))
+                    })
+                })
         })
         .count()
 }

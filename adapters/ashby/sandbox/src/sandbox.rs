@@ -419,7 +419,10 @@ impl Sandbox {
     /// How many logged email messages carry `email_provider_email_id` (any API key).
     pub fn email_message_count(&self, email_provider_email_id: &str) -> usize {
         let st = self.inner.state.lock();
-        st.emails.iter().filter(|m| m.provider_id == email_provider_email_id).count()
+        st.emails
+            .iter()
+            .filter(|m| m.provider_id == email_provider_email_id)
+            .count()
     }
 
     /// The whole state as JSON (the control API's `GET /_sandbox/state`): users, jobs, plans,
