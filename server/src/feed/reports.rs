@@ -169,26 +169,59 @@ pub fn build_report(link: &JobLinkRow, transitions: &[StageTransitionRow]) -> Jo
     }
 }
 
+/// Which applications a report counts.
+#[derive(Clone, Copy, Debug, Default, serde::Deserialize, PartialEq, Eq, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ReportQuery {
+    /// `dover` (default): only applications of candidates Dover pushed; `all`: every application
+    /// of the ATS job.
+    #[serde(default)]
+    pub scope: ReportScope,
+}
+
+/// See [`ReportQuery::scope`].
+#[derive(Clone, Copy, Debug, Default, serde::Deserialize, PartialEq, Eq, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum ReportScope {
+    /// Applications of candidates Dover pushed (what Dover's own reports show).
+    #[default]
+    Dover,
+    /// Every application of the ATS job, whoever added it.
+    All,
+}
+
 /// The funnel of a linked Dover job: per mapped stage (Dover order) the applications there now,
 /// the conversion to the next stage and the median time in stage; hired, rejected and withdrew
-/// counts. From ATS-confirmed state only.
+/// counts. From ATS-confirmed state only; by default only Dover's candidates (`?scope=all` for
+/// every application of the ATS job).
 #[utoipa::path(get, path = "/v1/jobs/{dover_job_id}/report", tag = "reports",
-    params(("dover_job_id" = String, Path)),
+    params(("dover_job_id" = String, Path), ReportQuery),
     responses((status = 200, body = JobReport), (status = 404, body = ErrorBody)),
     security(("bearer" = [])))]
 pub async fn report(
     State(deps): State<FeedDeps>,
     Path(dover_job_id): Path<String>,
+    axum::extract::Query(query): axum::extract::Query<ReportQuery>,
 ) -> ApiResult<Json<JobReport>> {
     let link = deps
         .store
         .get_job_link(&dover_job_id)
         .await?
         .ok_or_else(|| ApiError::not_found(format!("Dover job `{dover_job_id}` is not linked")))?;
-    let transitions = deps
+    let mut transitions = deps
         .store
         .list_stage_transitions(&link.connection_id, &link.ats_job_id)
         .await?;
+    if query.scope == ReportScope::Dover {
+        let dover_apps: HashSet<String> = deps
+            .store
+            .list_links_for_job(&dover_job_id)
+            .await?
+            .into_iter()
+            .filter_map(|l| l.ats_application_id)
+            .collect();
+        transitions.retain(|t| dover_apps.contains(&t.ats_application_id));
+    }
     Ok(Json(build_report(&link, &transitions)))
 }
 
