@@ -19,5 +19,8 @@ pub trait AdapterProvider: Send + Sync {
 
     /// The decrypted webhook secret of `connection_id`, or `None` when webhooks are not set up.
     /// `NotFound` when the connection does not exist. Never logged.
-    async fn webhook_secret(&self, connection_id: &str) -> Result<Option<atsbridge_core::secrecy::SecretString>, AtsError>;
+    async fn webhook_secret(
+        &self,
+        connection_id: &str,
+    ) -> Result<Option<atsbridge_core::secrecy::SecretString>, AtsError>;
 }

@@ -94,8 +94,18 @@ pub trait ExclusionSink: Send + Sync {
 /// pushed person is excluded before the next sync pass sees them.
 #[async_trait]
 impl ExclusionSink for crate::exclusion::ExclusionIndex {
-    async fn record(&self, store: &dyn Store, connection_id: &str, candidate: &Candidate, has_active_application: bool, now: Millis) {
-        if let Err(e) = self.record_and_persist(store, connection_id, candidate, has_active_application, now).await {
+    async fn record(
+        &self,
+        store: &dyn Store,
+        connection_id: &str,
+        candidate: &Candidate,
+        has_active_application: bool,
+        now: Millis,
+    ) {
+        if let Err(e) = self
+            .record_and_persist(store, connection_id, candidate, has_active_application, now)
+            .await
+        {
             tracing::warn!(connection_id, error = %e, "exclusion index update failed; the next sync repairs it");
         }
     }

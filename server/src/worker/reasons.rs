@@ -6,8 +6,8 @@
 //! rejection of type "they withdrew". The rule that chose the reason is reported in the
 //! command's result (`reason_rule`).
 
-use atsbridge_core::logic::rejection::{DoverRejection, choose_rejection_reason};
 use atsbridge_core::ids::RejectionReasonId;
+use atsbridge_core::logic::rejection::{DoverRejection, choose_rejection_reason};
 use atsbridge_core::model::{ReasonType, RejectionReason};
 use serde_json::Value;
 
