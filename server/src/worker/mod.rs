@@ -136,12 +136,25 @@ impl std::fmt::Debug for Worker {
 
 impl Worker {
     /// A worker of replica `replica_id` (lease owner names are `"{replica_id}/worker"`).
+    ///
+    /// A lease must leave room for an ATS write after the [`executor::LEASE_MARGIN_MS`] safety
+    /// margin; a shorter `lease_secs` is raised to twice the margin (with a warning) rather than
+    /// letting every write give its command back forever.
     pub fn new(
         store: Arc<dyn Store>,
         adapters: Arc<dyn AdapterProvider>,
-        config: WorkerConfig,
+        mut config: WorkerConfig,
         replica_id: String,
     ) -> Self {
+        let min_lease_secs = (2 * executor::LEASE_MARGIN_MS / 1000) as u64;
+        if config.lease_secs < min_lease_secs {
+            tracing::warn!(
+                configured = config.lease_secs,
+                used = min_lease_secs,
+                "worker.lease_secs is shorter than an ATS write needs; using the minimum"
+            );
+            config.lease_secs = min_lease_secs;
+        }
         Worker {
             store,
             adapters,
