@@ -155,6 +155,11 @@ async fn run_inner(args: &DemoArgs, db: &std::path::Path) -> anyhow::Result<Stri
         .iter()
         .find(|u| u.enabled)
         .ok_or_else(|| anyhow!("the ATS has no enabled user"))?;
+    let interviewer = users
+        .iter()
+        .filter(|u| u.enabled)
+        .find_map(|u| u.email.clone())
+        .ok_or_else(|| anyhow!("the ATS has no enabled user with an email to interview"))?;
     let (dover_stages, stage_mapping) = crate::embedded::standard_plan(&stages);
     let dover_job_id = "dover-demo-job".to_owned();
     let req = LinkRequest {
@@ -216,6 +221,7 @@ async fn run_inner(args: &DemoArgs, db: &std::path::Path) -> anyhow::Result<Stri
             &tag,
             i,
             &email,
+            &interviewer,
             &second,
             &third,
         ));
@@ -368,6 +374,7 @@ fn demo_commands(
     tag: &str,
     i: usize,
     email: &str,
+    interviewer: &str,
     second: &str,
     third: &str,
 ) -> Vec<CommandPayload> {
@@ -420,7 +427,7 @@ fn demo_commands(
             events: vec![InterviewEvent {
                 start,
                 end: start + chrono::Duration::minutes(30),
-                interviewer_emails: vec![],
+                interviewer_emails: vec![interviewer.to_owned()],
             }],
         },
         CommandPayload::LogEmail {
