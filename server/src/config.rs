@@ -94,7 +94,8 @@ pub struct WorkerConfig {
     pub lease_secs: u64,
     /// Attempts before a command is dead; default 8.
     pub max_attempts: i32,
-    /// ATS requests per second per connection; default 5.
+    /// ATS requests per second per connection; default 15 (Ashby answers with a limit of about
+    /// 1,000 requests a minute per key; the adapter also paces itself on its rate-limit headers).
     pub per_connection_rps: u32,
     /// Commands of one connection running at once; default 2.
     pub per_connection_concurrency: usize,
@@ -112,7 +113,7 @@ impl Default for WorkerConfig {
             concurrency: 8,
             lease_secs: 60,
             max_attempts: 8,
-            per_connection_rps: 5,
+            per_connection_rps: 15,
             per_connection_concurrency: 2,
             poll_interval_ms: 200,
             backoff_base_ms: 500,
