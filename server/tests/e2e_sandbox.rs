@@ -64,6 +64,17 @@ async fn postgres_faults_exactly_once() {
         return;
     };
     scenario(&url, "pg", 40).await;
+    // Drop the test database (connections of the finished run are closed by FORCE).
+    let (head, name) = url.rsplit_once('/').unwrap();
+    let admin = sqlx::PgPool::connect(&std::env::var("ATSBRIDGE_TEST_POSTGRES_URL").unwrap())
+        .await
+        .unwrap();
+    let _ = sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+    )))
+    .execute(&admin)
+    .await
+    .map_err(|e| eprintln!("could not drop {name} ({head}): {e}"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

@@ -14,6 +14,25 @@ struct Db {
     store: Arc<dyn Store>,
     url: String,
     _dir: Option<tempfile::TempDir>,
+    /// PostgreSQL: the administrative URL and the database to drop when the case is done.
+    pg: Option<(String, String)>,
+}
+
+impl Db {
+    /// Drops the case's PostgreSQL database (SQLite's temp dir goes with `self`).
+    async fn finish(self) {
+        let Db { store, pg, .. } = self;
+        drop(store);
+        if let Some((base, name)) = pg {
+            let admin = sqlx::PgPool::connect(&base).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(format!(
+                "DROP DATABASE IF EXISTS {name} WITH (FORCE)"
+            )))
+            .execute(&admin)
+            .await
+            .unwrap();
+        }
+    }
 }
 
 async fn sqlite() -> Db {
@@ -26,6 +45,7 @@ async fn sqlite() -> Db {
         store: Arc::new(store),
         url,
         _dir: Some(dir),
+        pg: None,
     }
 }
 
@@ -57,6 +77,7 @@ async fn postgres(case: &str) -> Option<Db> {
         store: Arc::new(store),
         url,
         _dir: None,
+        pg: Some((base, name)),
     })
 }
 
@@ -548,7 +569,7 @@ macro_rules! both_backends {
         mod on_postgres {
             $(#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn $case() {
-                if let Some(db) = super::postgres(stringify!($case)).await { super::$case(db.store.as_ref()).await; }
+                if let Some(db) = super::postgres(stringify!($case)).await { super::$case(db.store.as_ref()).await; db.finish().await; }
             })*
         }
     };
@@ -575,5 +596,7 @@ async fn postgres_two_replicas_claim_each_command_once() {
     };
     // A second store instance (its own pool) on the same database plays the second replica.
     let second: Arc<dyn Store> = Arc::new(PgStore::open(&db.url).await.unwrap());
-    concurrent_claims_run_each_once(vec![db.store.clone(), second]).await;
+    concurrent_claims_run_each_once(vec![db.store.clone(), second.clone()]).await;
+    drop(second);
+    db.finish().await;
 }
