@@ -21,10 +21,20 @@ const DOVER_JOB: &str = "dover-crash-job";
 struct Server {
     child: Child,
     base: String,
+    log: std::path::PathBuf,
 }
 
 impl Drop for Server {
     fn drop(&mut self) {
+        if std::thread::panicking() {
+            let exited = self.child.try_wait().ok().flatten();
+            let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+            eprintln!(
+                "server {} (exited on its own: {exited:?}), log tail:\n{}",
+                self.base,
+                &log[log.len().saturating_sub(4000)..]
+            );
+        }
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
@@ -59,7 +69,8 @@ async fn start(config: &Path, dir: &Path, run: usize, port: u16) -> Server {
             cmd.env_remove(k);
         }
     }
-    let log = std::fs::File::create(dir.join(format!("server-{run}.log"))).unwrap();
+    let log_path = dir.join(format!("server-{run}.log"));
+    let log = std::fs::File::create(&log_path).unwrap();
     cmd.arg("serve")
         .arg("--config")
         .arg(config)
@@ -69,6 +80,7 @@ async fn start(config: &Path, dir: &Path, run: usize, port: u16) -> Server {
     let server = Server {
         child: cmd.spawn().expect("spawn atsbridge"),
         base: format!("http://127.0.0.1:{port}"),
+        log: log_path,
     };
     let http = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -169,7 +181,7 @@ fn commands(i: usize, interviewer: &str) -> Vec<(&'static str, Value)> {
             json!({"dover_job_id": DOVER_JOB, "message": {"message_id": format!("<crash-msg-{i}@dover.test>"), "subject": "Hi", "from": "recruiter@dover.test", "to": [email(i)], "cc": [], "body_html": "<p>Hi</p>", "sent_at": "2031-01-01T09:00:00Z"}}),
         ),
     ];
-    if i % 2 == 0 {
+    if i.is_multiple_of(2) {
         out.push(("reject", json!({"dover_job_id": DOVER_JOB, "reason": {"text": "Not enough experience", "reason_type": "we_rejected"}})));
     } else {
         out.push((
@@ -301,7 +313,7 @@ async fn crash_and_recover(store_url: &str, dir: &Path) {
         let apps = sb.applications_of_candidate(&candidates[0]);
         assert_eq!(apps.len(), 1, "one application for person {i}");
         let app = sb.application_json(&apps[0]).unwrap();
-        if i % 2 == 0 {
+        if i.is_multiple_of(2) {
             assert_eq!(app["status"], "Archived", "person {i} rejected");
         } else {
             assert_eq!(
